@@ -1,0 +1,60 @@
+/**
+ * NTSTATUS values returned by the FWPS surface (spec §1.1). Values are the unsigned 32-bit codes as written in
+ * ntstatus.h; `ntSuccess` follows NT_SUCCESS(): severity "success" or "informational" (top two bits 00 or 01).
+ */
+export const NTSTATUS = {
+  STATUS_SUCCESS: 0x00000000,
+  STATUS_PENDING: 0x00000103,
+  STATUS_OBJECT_NAME_EXISTS: 0x40000000,
+  STATUS_DEVICE_BUSY: 0x80000011,
+  STATUS_UNSUCCESSFUL: 0xc0000001,
+  STATUS_INVALID_PARAMETER: 0xc000000d,
+  STATUS_NO_MEMORY: 0xc0000017,
+  STATUS_NOT_FOUND: 0xc0000225,
+  STATUS_FWP_CALLOUT_NOT_FOUND: 0xc0220001,
+  STATUS_FWP_CONDITION_NOT_FOUND: 0xc0220002,
+  STATUS_FWP_FILTER_NOT_FOUND: 0xc0220003,
+  STATUS_FWP_LAYER_NOT_FOUND: 0xc0220004,
+  STATUS_FWP_PROVIDER_NOT_FOUND: 0xc0220005,
+  STATUS_FWP_PROVIDER_CONTEXT_NOT_FOUND: 0xc0220006,
+  STATUS_FWP_SUBLAYER_NOT_FOUND: 0xc0220007,
+  STATUS_FWP_NOT_FOUND: 0xc0220008,
+  STATUS_FWP_ALREADY_EXISTS: 0xc0220009,
+  STATUS_FWP_IN_USE: 0xc022000a,
+  STATUS_FWP_NO_TXN_IN_PROGRESS: 0xc022000d,
+  STATUS_FWP_TXN_IN_PROGRESS: 0xc022000e,
+  STATUS_FWP_TXN_ABORTED: 0xc022000f,
+  STATUS_FWP_INVALID_WEIGHT: 0xc0220025,
+  STATUS_FWP_INCOMPATIBLE_LAYER: 0xc0220014,
+  STATUS_FWP_DYNAMIC_SESSION_IN_PROGRESS: 0xc022000b,
+  STATUS_FWP_WRONG_SESSION: 0xc022000c,
+  STATUS_FWP_BUILTIN_OBJECT: 0xc0220017,
+  STATUS_FWP_INVALID_FLAGS: 0xc022001e,
+  STATUS_FWP_INVALID_RANGE: 0xc0220020,
+  STATUS_FWP_MATCH_TYPE_MISMATCH: 0xc0220026,
+  STATUS_FWP_TYPE_MISMATCH: 0xc0220027,
+  STATUS_FWP_NULL_POINTER: 0xc022001c,
+  STATUS_FWP_INVALID_ACTION_TYPE: 0xc0220024,
+  STATUS_FWP_INVALID_PARAMETER: 0xc0220035,
+  STATUS_FWP_TCPIP_NOT_READY: 0xc0220100,
+  STATUS_FWP_INJECT_HANDLE_CLOSING: 0xc0220101,
+  STATUS_FWP_INJECT_HANDLE_STALE: 0xc0220102,
+  STATUS_FWP_CANNOT_PEND: 0xc0220103,
+} as const;
+
+export type NtStatusName = keyof typeof NTSTATUS;
+export type NTSTATUS_T = number;
+
+/** NT_SUCCESS(): true for success (0x0…) and informational (0x4…) severities. */
+export function ntSuccess(status: number): boolean {
+  return (status >>> 30) <= 1;
+}
+
+const NAMES = new Map<number, string>(Object.entries(NTSTATUS).map(([k, v]) => [v, k]));
+
+/** `STATUS_FWP_CANNOT_PEND (0xC0220103)` — for logs, errors and test messages. */
+export function ntStatusName(status: number): string {
+  const hex = '0x' + (status >>> 0).toString(16).toUpperCase().padStart(8, '0');
+  const name = NAMES.get(status >>> 0);
+  return name ? `${name} (${hex})` : hex;
+}
