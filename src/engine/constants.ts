@@ -194,3 +194,59 @@ export const AF_INET6 = 23; // Windows value; Linux's 10 is never exposed throug
 export type ADDRESS_FAMILY = number;
 export const UNSPECIFIED_COMPARTMENT_ID = 0;
 export const DEFAULT_COMPARTMENT_ID = 1;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Management-API constants (fwpmtypes.h / fwptypes.h / rpcdce.h) used by the filter engine and the Fwpm* facade.
+// Values checked against the Windows SDK metadata (windows-sys) and the WFP reference pages.
+// ---------------------------------------------------------------------------------------------------------------
+
+// FWPM_FILTER_FLAG_* beyond spec §1.1
+export const FWPM_FILTER_FLAG_HAS_SECURITY_REALM_PROVIDER_CONTEXT = 0x80;
+export const FWPM_FILTER_FLAG_SYSTEMOS_ONLY = 0x100;
+export const FWPM_FILTER_FLAG_GAMEOS_ONLY = 0x200;
+export const FWPM_FILTER_FLAG_SILENT_MODE = 0x400;
+export const FWPM_FILTER_FLAG_IPSEC_NO_ACQUIRE_INITIATE = 0x800;
+
+// FWP_CALLOUT_FLAG_* beyond spec §1.1
+export const FWP_CALLOUT_FLAG_ENABLE_COMMIT_ADD_NOTIFY = 0x4;
+export const FWP_CALLOUT_FLAG_ALLOW_MID_STREAM_INSPECTION = 0x8;
+export const FWP_CALLOUT_FLAG_ALLOW_RECLASSIFY = 0x10;
+
+// FWPM_CALLOUT0.flags (management objects; the low bits are the FWP_CALLOUT_FLAG_* of the run-time callout)
+export const FWPM_CALLOUT_FLAG_PERSISTENT = 0x00010000;
+export const FWPM_CALLOUT_FLAG_USES_PROVIDER_CONTEXT = 0x00020000;
+export const FWPM_CALLOUT_FLAG_REGISTERED = 0x00040000; // read-only: reported by enumeration, never set by callers
+
+// Other management object flags
+export const FWPM_SESSION_FLAG_DYNAMIC = 0x1;
+export const FWPM_SUBLAYER_FLAG_PERSISTENT = 0x1;
+export const FWPM_PROVIDER_FLAG_PERSISTENT = 0x1;
+export const FWPM_PROVIDER_FLAG_DISABLED = 0x10;
+export const FWPM_PROVIDER_CONTEXT_FLAG_PERSISTENT = 0x1;
+export const FWPM_TXN_READ_ONLY = 0x1;
+
+// FWPM_PROVIDER_CONTEXT_TYPE (only the general-purpose one carries data the engine understands)
+export const FWPM_GENERAL_CONTEXT = 8;
+
+// Change notifications (FWPM_FILTER_CHANGE0.changeType, FWPM_*_SUBSCRIPTION0.flags)
+export const FWPM_CHANGE_ADD = 1;
+export const FWPM_CHANGE_DELETE = 2;
+export const FWPM_SUBSCRIPTION_FLAG_NOTIFY_ON_ADD = 0x1;
+export const FWPM_SUBSCRIPTION_FLAG_NOTIFY_ON_DELETE = 0x2;
+
+// Filter enumeration templates (FWPM_FILTER_ENUM_TEMPLATE0)
+export const FWP_FILTER_ENUM_FULLY_CONTAINED = 0;
+export const FWP_FILTER_ENUM_OVERLAPPING = 1;
+export const FWP_FILTER_ENUM_FLAG_BEST_TERMINATING_MATCH = 0x1;
+export const FWP_FILTER_ENUM_FLAG_SORTED = 0x2;
+export const FWP_FILTER_ENUM_FLAG_BOOTTIME_ONLY = 0x4;
+export const FWP_FILTER_ENUM_FLAG_INCLUDE_BOOTTIME = 0x8;
+export const FWP_FILTER_ENUM_FLAG_INCLUDE_DISABLED = 0x10;
+
+// FWP_DATA_TYPE bounds
+export const FWP_SINGLE_DATA_TYPE_MAX = 0xff;
+export const FWP_DATA_TYPE_MAX = 0x103;
+
+// FwpmEngineOpen0 authentication services (rpcdce.h)
+export const RPC_C_AUTHN_DEFAULT = 0xffffffff;
+export const RPC_C_AUTHN_WINNT = 10;
