@@ -3,7 +3,10 @@
  * extension headers, VLAN and QinQ tags, ARP), or over frames the caller supplies (e.g. read from a capture).
  * Run alone: `tsc -p bench/tsconfig.json && node .bench-build/bench/wire-parse.js`.
  */
-import { pathToFileURL } from 'node:url';
+import { readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { LINKTYPE_ETHERNET, openCaptureFileSync } from '../src/pcap/index.js';
 import {
   buildArpFrame,
   buildEchoFrame,
@@ -121,22 +124,50 @@ function measure(name: string, frames: Uint8Array[], durationMs: number, perFram
   return { name, frames: r.n, seconds: r.seconds, framesPerSec: r.n / r.seconds, bytesPerSec: r.bytes / r.seconds };
 }
 
+/**
+ * Every Ethernet frame of the real lab captures in test/captures (made by scripts/capture-lab-traffic.sh): the
+ * rate on traffic as the kernel really emits it, next to the synthetic mix.
+ */
+export function captureFrames(dir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'test', 'captures')): Uint8Array[] {
+  const frames: Uint8Array[] = [];
+  for (const name of readdirSync(dir).filter((f) => /\.pcap(ng)?$/.test(f)).sort()) {
+    const reader = openCaptureFileSync(join(dir, name));
+    try {
+      for (let rec = reader.read(); rec !== null; rec = reader.read()) {
+        if (rec.linkType === LINKTYPE_ETHERNET) frames.push(rec.data.slice());
+      }
+    } finally {
+      reader.close();
+    }
+  }
+  return frames;
+}
+
 export async function run(opts: BenchOptions = {}): Promise<BenchResult> {
+  if (!opts.frames) {
+    const real = captureFrames();
+    if (real.length > 0) {
+      const r = await run({ ...opts, frames: real, quiet: true });
+      if (!opts.quiet) printCases(`wire-parse: ${real.length} frames of the real captures in test/captures`, r.cases);
+    }
+  }
   const frames = opts.frames && opts.frames.length > 0 ? opts.frames : defaultMix();
   const durationMs = opts.durationMs ?? 2000;
   const cases = [
     measure('dissect', frames, durationMs, (pf, f) => pf.dissect(f, 0, f.length) + pf.srcPort),
     measure('dissect + verify L4 checksum', frames, durationMs, (pf, f) => pf.dissect(f, 0, f.length) + checkL4Checksum(pf)),
   ];
-  if (!opts.quiet) {
-    console.log(`wire-parse: ${frames.length} distinct frames`);
-    for (const c of cases) {
-      const mfps = (c.framesPerSec / 1e6).toFixed(2);
-      const gbps = ((c.bytesPerSec * 8) / 1e9).toFixed(1);
-      console.log(`  ${c.name.padEnd(30)} ${mfps.padStart(7)} M frames/s  (${gbps} Gbit/s of frames)`);
-    }
-  }
+  if (!opts.quiet) printCases(opts.frames ? `wire-parse: ${frames.length} given frames` : `wire-parse: synthetic mix of ${frames.length} distinct frames`, cases);
   return { name: 'wire-parse', mixSize: frames.length, cases };
+}
+
+function printCases(title: string, cases: BenchCase[]): void {
+  console.log(title);
+  for (const c of cases) {
+    const mfps = (c.framesPerSec / 1e6).toFixed(2);
+    const gbps = ((c.bytesPerSec * 8) / 1e9).toFixed(1);
+    console.log(`  ${c.name.padEnd(30)} ${mfps.padStart(7)} M frames/s  (${gbps} Gbit/s of frames)`);
+  }
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
